@@ -150,8 +150,9 @@ private final class ResponseSink {
     var headers: [(String, String)] = []
 
     func addHeaderLine(_ raw: UnsafeRawBufferPointer) {
-        var line = Substring(String(decoding: raw, as: UTF8.self))
-        while let last = line.last, last == "\r" || last == "\n" { line.removeLast() }
+        var end = raw.count
+        while end > 0, raw[end - 1] == 0x0D || raw[end - 1] == 0x0A { end -= 1 }
+        let line = Substring(String(decoding: UnsafeRawBufferPointer(rebasing: raw[0..<end]), as: UTF8.self))
         if line.hasPrefix("HTTP/") { headers.removeAll(); return }  // a new status line starts a new header block
         guard let colon = line.firstIndex(of: ":") else { return }
         let name = line[..<colon]

@@ -7,11 +7,11 @@ public enum ResponseEncoder {
         var members: [(String, JSON)] = [("statusCode", .number(Double(response.status)))]
         switch shape {
         case .apiGatewayV1(let multiValue):
-            // REST APIs merge both maps; repeated names (Set-Cookie) need multiValueHeaders.
+            // REST APIs merge both maps, multiValueHeaders winning for a name in both; repeated
+            // names (Set-Cookie) need it, and a request that used it gets it back.
+            members.append(("headers", singleValueHeaders(response.headers, join: false)))
             if multiValue || hasRepeatedNames(response.headers) {
                 members.append(("multiValueHeaders", multiValueHeaders(response.headers)))
-            } else {
-                members.append(("headers", singleValueHeaders(response.headers, join: false)))
             }
         case .apiGatewayV2, .functionURL:
             // Payload 2.0 has no repeated headers: Set-Cookie moves to `cookies`, which

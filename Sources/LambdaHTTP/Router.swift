@@ -1,4 +1,6 @@
-/// Routes requests by method and path pattern (`/conversation/{session_id}`).
+/// Routes requests by method and path pattern: `/conversation/{session_id}` captures
+/// one segment; a final `{name+}` captures the rest of the path, slashes included
+/// (API Gateway's greedy variable), so a handler can reject it with a clear 400.
 ///
 /// Built once at start-up, then only read. A path that matches no pattern is a
 /// 404; a path that matches with another method is a 405 listing the allowed
@@ -15,6 +17,7 @@ public struct Router<Context> {
     enum Segment: Equatable {
         case literal(String)
         case parameter(String)
+        case greedy(String)
     }
 
     private var routes: [Route] = []
@@ -23,7 +26,9 @@ public struct Router<Context> {
 
     public mutating func add(_ method: String, _ pattern: String, _ handler: @escaping Handler) {
         let segments = Router.split(pattern).map { s -> Segment in
-            s.hasPrefix("{") && s.hasSuffix("}") ? .parameter(String(s.dropFirst().dropLast())) : .literal(String(s))
+            guard s.hasPrefix("{") && s.hasSuffix("}") else { return .literal(String(s)) }
+            let name = s.dropFirst().dropLast()
+            return name.hasSuffix("+") ? .greedy(String(name.dropLast())) : .parameter(String(name))
         }
         routes.append(Route(method: method.uppercased(), segments: segments, handler: handler))
     }
@@ -47,15 +52,18 @@ public struct Router<Context> {
     }
 
     static func match(_ pattern: [Segment], _ path: [Substring]) -> RouteParameters? {
-        guard pattern.count == path.count else { return nil }
         var parameters = RouteParameters()
-        for (segment, part) in zip(pattern, path) {
+        for (i, segment) in pattern.enumerated() {
+            guard i < path.count else { return nil }
             switch segment {
-            case .literal(let text): if text != part { return nil }
-            case .parameter(let name): parameters.values.append((name, String(part)))
+            case .literal(let text): if text != path[i] { return nil }
+            case .parameter(let name): parameters.values.append((name, String(path[i])))
+            case .greedy(let name):
+                parameters.values.append((name, path[i...].joined(separator: "/")))
+                return parameters
             }
         }
-        return parameters
+        return pattern.count == path.count ? parameters : nil
     }
 }
 

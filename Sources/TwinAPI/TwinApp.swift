@@ -28,10 +28,10 @@ public final class TwinApp {
         router.add("GET", "/") { [unowned self] _, _, _ in .json(self.rootInfo) }
         router.add("GET", "/health") { [unowned self] _, _, _ in .json(self.healthInfo) }
         router.add("POST", "/chat") { [unowned self] request, _, context throws(HTTPError) in try self.chat(request, context) }
-        router.add("GET", "/conversation/{session_id}") { [unowned self] _, parameters, _ throws(HTTPError) in
+        router.add("GET", "/conversation/{session_id+}") { [unowned self] _, parameters, _ throws(HTTPError) in
             try self.conversation(parameters["session_id"] ?? "")
         }
-        router.add("DELETE", "/conversation/{session_id}") { [unowned self] _, parameters, _ throws(HTTPError) in
+        router.add("DELETE", "/conversation/{session_id+}") { [unowned self] _, parameters, _ throws(HTTPError) in
             try self.deleteConversation(parameters["session_id"] ?? "")
         }
     }

@@ -1,0 +1,67 @@
+# The twin's Lambda custom runtime: build, test, run locally, package and deploy.
+# Every target installs what it needs (make deps), idempotently.
+
+SHELL := /bin/bash
+.DEFAULT_GOAL := build
+
+SWIFT       ?= swift
+PYTHON      ?= python3
+VENV        := .venv
+VENV_BIN    := $(VENV)/bin
+DIST        := dist
+BOOTSTRAP   := $(DIST)/bootstrap
+ZIP         := $(DIST)/bootstrap.zip
+EVENT       ?= events/health.json
+PORT        ?= 9000
+
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip binutils
+PY_PACKAGES  := cargo-lambda==1.9.2 pytest==9.0.3 moto[server]==5.2.5 cfn-lint==1.51.0 awscli==1.45.11 boto3==1.43.11
+DEPS_STAMP   := $(VENV)/.deps-$(shell echo '$(APT_PACKAGES) $(PY_PACKAGES)' | cksum | cut -d' ' -f1)
+
+SWIFT_RELEASE_FLAGS := -c release --static-swift-stdlib --product bootstrap
+
+.PHONY: deps build test unit-test e2e-test run invoke package deploy deploy-stack bench clean
+
+## deps: apt packages and the Python tools (in .venv), installed once.
+deps: $(DEPS_STAMP)
+
+$(DEPS_STAMP):
+	@missing=""; for p in $(APT_PACKAGES); do dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	if [ -n "$$missing" ]; then \
+	  echo "installing apt packages:$$missing"; \
+	  SUDO=$$( [ "$$(id -u)" = 0 ] || echo sudo ); \
+	  $$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq $$missing >/dev/null; \
+	fi
+	@command -v cargo >/dev/null || { echo "cargo-lambda's emulator needs cargo on PATH (apt-get install cargo)"; exit 1; }
+	@[ -x $(VENV_BIN)/python ] || $(PYTHON) -m venv $(VENV)
+	@# cargo-lambda without its dependencies: the emulator needs none, and ziglang is 400 MB.
+	$(VENV_BIN)/pip install -q --disable-pip-version-check --no-deps cargo-lambda==1.9.2
+	$(VENV_BIN)/pip install -q --disable-pip-version-check $(filter-out cargo-lambda%,$(PY_PACKAGES))
+	@rm -f $(VENV)/.deps-*; touch $@
+
+## build: the release bootstrap, static Swift stdlib, stripped, at dist/bootstrap.
+build: deps
+	$(SWIFT) build $(SWIFT_RELEASE_FLAGS)
+	@mkdir -p $(DIST)
+	strip -o $(BOOTSTRAP) $$($(SWIFT) build $(SWIFT_RELEASE_FLAGS) --show-bin-path)/bootstrap
+	@ls -l $(BOOTSTRAP)
+
+## test: everything: unit tests, then the black-box tests of dist/bootstrap.
+test: unit-test e2e-test
+
+unit-test: deps
+	$(SWIFT) test
+
+e2e-test: build
+	cd e2e && ../$(VENV_BIN)/python -m pytest -q
+
+## run: the API on http://127.0.0.1:$(PORT)/lambda-url/bootstrap/ through the emulator, file memory in ./memory.
+run: build
+	$(VENV_BIN)/python scripts/lambda_local.py run --port $(PORT)
+
+## invoke: one console test event through the emulator; prints the function's response.
+invoke: build
+	$(VENV_BIN)/python scripts/lambda_local.py invoke $(EVENT)
+
+clean:
+	rm -rf .build $(DIST)
