@@ -40,11 +40,9 @@ let package = Package(
             dependencies: ["LambdaRuntime", "TwinAPI", "TwinCore", "TwinAWS", "AWSCore", "Observability", "CurlHTTP"]
         ),
         .testTarget(name: "SimpleJSONTests", dependencies: ["SimpleJSON"]),
-        .testTarget(
-            name: "LambdaHTTPTests",
-            dependencies: ["LambdaHTTP", "SimpleJSON"],
-            resources: [.copy("Fixtures")]
-        ),
+        .testTarget(name: "LambdaHTTPTests", dependencies: ["LambdaHTTP", "SimpleJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "CurlHTTP", "SimpleJSON"], exclude: ["Fixtures"]),
+        .testTarget(name: "TwinAWSTests", dependencies: ["TwinAWS", "TwinCore", "AWSCore", "SimpleJSON"]),
         .testTarget(name: "LambdaRuntimeTests", dependencies: ["LambdaRuntime", "CurlHTTP", "Observability", "SimpleJSON"]),
         .testTarget(name: "TwinCoreTests", dependencies: ["TwinCore", "SimpleJSON"]),
         .testTarget(name: "TwinAPITests", dependencies: ["TwinAPI", "TwinCore", "LambdaHTTP", "LambdaRuntime", "SimpleJSON", "Observability"]),

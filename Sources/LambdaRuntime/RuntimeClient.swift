@@ -32,6 +32,11 @@ public enum RuntimeEndpoint: Sendable {
 public struct Invocation: Sendable {
     public var context: InvocationContext
     public var event: [UInt8]
+
+    public init(context: InvocationContext, event: [UInt8]) {
+        self.context = context
+        self.event = event
+    }
 }
 
 /// The seam the run loop drives; the real client talks HTTP to Lambda.
