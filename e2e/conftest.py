@@ -23,10 +23,9 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 class FakeBedrockProcess:
     """e2e/fake_bedrock.py on a free loopback port."""
 
-    def __init__(self, secret: str | None = SECRET_KEY, bearer: str | None = None, region: str = "us-east-1"):
-        cmd = [sys.executable, str(ROOT / "e2e" / "fake_bedrock.py"), "--region", region]
-        if secret:
-            cmd += ["--secret", secret]
+    def __init__(self, bearer: str | None = None, region: str = "us-east-1"):
+        cmd = [sys.executable, str(ROOT / "e2e" / "fake_bedrock.py"), "--region", region,
+               "--credentials", f"{ACCESS_KEY}:{SECRET_KEY}"]
         if bearer:
             cmd += ["--bearer-token", bearer]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)
@@ -38,6 +37,10 @@ class FakeBedrockProcess:
 
     def reset(self) -> None:
         self._post("/_reset", {})
+
+    def accept(self, creds: dict[str, str]) -> None:
+        """Lets signatures made with these AWS_* credentials verify."""
+        self._post("/_credentials", {creds["AWS_ACCESS_KEY_ID"]: creds["AWS_SECRET_ACCESS_KEY"]})
 
     def requests(self) -> list[dict]:
         with urllib.request.urlopen(self.url + "/_requests") as r:
@@ -101,3 +104,61 @@ def twin(tmp_path, bedrock, bootstrap_binary):
             fn.stop()
             if fn.proc.returncode not in (0, -15, None):
                 print(fn.log)
+
+
+class MotoServer:
+    """moto on loopback with SigV4 checking: an IAM user's key and a role's session credentials."""
+
+    def __init__(self) -> None:
+        import os as _os
+        import boto3
+        from lambda_local import free_port, wait_for_port
+
+        self.port = free_port()
+        self.url = f"http://127.0.0.1:{self.port}"
+        env = dict(_os.environ, INITIAL_NO_AUTH_ACTION_COUNT="5")
+        exe = str(ROOT / ".venv" / "bin" / "moto_server")
+        self.proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(self.port)], env=env,
+                                     stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        wait_for_port(self.port)
+        anon = dict(endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
+        iam = boto3.client("iam", **anon)
+        allow = json.dumps({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+        # The five free calls: after them every request must carry a valid signature.
+        iam.create_user(UserName="twin")
+        iam.put_user_policy(UserName="twin", PolicyName="all", PolicyDocument=allow)
+        key = iam.create_access_key(UserName="twin")["AccessKey"]
+        iam.create_role(RoleName="twin-role", AssumeRolePolicyDocument=json.dumps({"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"}]}))
+        iam.put_role_policy(RoleName="twin-role", PolicyName="all", PolicyDocument=allow)
+        self.user = {"AWS_ACCESS_KEY_ID": key["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": key["SecretAccessKey"]}
+        sts = self.client("sts")
+        creds = sts.assume_role(RoleArn="arn:aws:iam::123456789012:role/twin-role", RoleSessionName="twin-session")["Credentials"]
+        self.session = {"AWS_ACCESS_KEY_ID": creds["AccessKeyId"], "AWS_SECRET_ACCESS_KEY": creds["SecretAccessKey"],
+                        "AWS_SESSION_TOKEN": creds["SessionToken"]}
+
+    def client(self, service: str, creds: dict | None = None):
+        import boto3
+        c = creds or self.user
+        return boto3.client(service, endpoint_url=self.url, region_name="us-east-1", aws_access_key_id=c["AWS_ACCESS_KEY_ID"],
+                            aws_secret_access_key=c["AWS_SECRET_ACCESS_KEY"], aws_session_token=c.get("AWS_SESSION_TOKEN"))
+
+    def create_bucket(self, name: str) -> None:
+        self.client("s3").create_bucket(Bucket=name)
+
+    def create_table(self, name: str) -> None:
+        self.client("dynamodb").create_table(
+            TableName=name, BillingMode="PAY_PER_REQUEST",
+            KeySchema=[{"AttributeName": "session_id", "KeyType": "HASH"}, {"AttributeName": "seq", "KeyType": "RANGE"}],
+            AttributeDefinitions=[{"AttributeName": "session_id", "AttributeType": "S"}, {"AttributeName": "seq", "AttributeType": "N"}])
+
+    def stop(self) -> None:
+        self.proc.terminate()
+        self.proc.wait(timeout=5)
+
+
+@pytest.fixture(scope="session")
+def moto():
+    server = MotoServer()
+    yield server
+    server.stop()

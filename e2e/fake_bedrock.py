@@ -16,8 +16,9 @@ times. Rule fields: `model`, `status`, `type`, `message`, `stall_ms`,
 `reply`, `count`, `require_profile` (bare ids are refused with Bedrock's
 "on-demand throughput isn't supported" message).
 
-    GET  /_requests   every request seen, with the checks' verdicts
-    POST /_reset      forget requests and rules
+    GET  /_requests     every request seen, with the checks' verdicts
+    POST /_credentials  {"ACCESS_KEY_ID": "secret", ...}: more keys whose signatures verify
+    POST /_reset        forget requests and rules
 """
 from __future__ import annotations
 
@@ -83,7 +84,7 @@ def shape_problems(body: object) -> list[str]:
     return problems
 
 
-def signature_problem(handler: "Handler", raw_body: bytes, secret: str | None, region: str) -> str | None:
+def signature_problem(handler: "Handler", raw_body: bytes, secrets: dict[str, str], region: str) -> str | None:
     """None when the Authorization header is a valid SigV4 signature for service bedrock."""
     auth = handler.headers.get("Authorization", "")
     if not auth.startswith("AWS4-HMAC-SHA256 "):
@@ -94,8 +95,9 @@ def signature_problem(handler: "Handler", raw_body: bytes, secret: str | None, r
         return f"credential scope is not for service bedrock: {fields.get('Credential')}"
     if scope[2] != region:
         return f"credential scope region {scope[2]} is not {region}"
+    secret = secrets.get(scope[0])
     if secret is None:
-        return None
+        return f"unknown access key {scope[0]}"
     from botocore.auth import SigV4Auth
     from botocore.awsrequest import AWSRequest
     from botocore.credentials import Credentials
@@ -121,6 +123,7 @@ class State:
         self.lock = threading.Lock()
         self.requests: list[dict] = []
         self.rules: list[dict] = []
+        self.secrets: dict[str, str] = {}
 
 
 class Handler(BaseHTTPRequestHandler):
@@ -159,6 +162,10 @@ class Handler(BaseHTTPRequestHandler):
             with state.lock:
                 state.rules = json.loads(raw or b"[]")
             return self.send_json(200, {"ok": True})
+        if self.path == "/_credentials":
+            with state.lock:
+                state.secrets.update(json.loads(raw))
+            return self.send_json(200, {"ok": True})
         if self.path == "/_reset":
             with state.lock:
                 state.requests.clear()
@@ -185,7 +192,9 @@ class Handler(BaseHTTPRequestHandler):
                 record["problems"].append("unexpected bearer token")
         else:
             record["auth"] = "sigv4"
-            problem = signature_problem(self, raw, self.server.secret, self.server.region)
+            with state.lock:
+                secrets = dict(state.secrets)
+            problem = signature_problem(self, raw, secrets, self.server.region)
             if problem:
                 record["auth_problem"] = problem
         if body is not None:
@@ -232,10 +241,10 @@ class Handler(BaseHTTPRequestHandler):
 class FakeBedrock(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, secret: str | None, region: str, bearer_token: str | None) -> None:
+    def __init__(self, port: int, credentials: dict[str, str], region: str, bearer_token: str | None) -> None:
         super().__init__(("127.0.0.1", port), Handler)
         self.state = State()
-        self.secret = secret
+        self.state.secrets.update(credentials)
         self.region = region
         self.bearer_token = bearer_token
 
@@ -243,11 +252,13 @@ class FakeBedrock(ThreadingHTTPServer):
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--port", type=int, default=0)
-    parser.add_argument("--secret", help="the secret access key requests are signed with (checks signatures)")
+    parser.add_argument("--credentials", action="append", default=[], metavar="KEY_ID:SECRET",
+                        help="an access key whose signatures verify (repeatable; more via POST /_credentials)")
     parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--bearer-token")
     args = parser.parse_args()
-    server = FakeBedrock(args.port, args.secret, args.region, args.bearer_token)
+    creds = dict(c.split(":", 1) for c in args.credentials)
+    server = FakeBedrock(args.port, creds, args.region, args.bearer_token)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
