@@ -117,8 +117,8 @@ class MotoServer:
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = dict(_os.environ, INITIAL_NO_AUTH_ACTION_COUNT="5")
-        exe = str(ROOT / ".venv" / "bin" / "moto_server")
-        self.proc = subprocess.Popen([exe, "-H", "127.0.0.1", "-p", str(self.port)], env=env,
+        self.proc = subprocess.Popen([sys.executable, str(ROOT / "e2e" / "moto_serialized.py"), "-H", "127.0.0.1",
+                                      "-p", str(self.port)], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         wait_for_port(self.port)
         anon = dict(endpoint_url=self.url, region_name="us-east-1", aws_access_key_id="setup", aws_secret_access_key="setup")
@@ -154,7 +154,11 @@ class MotoServer:
 
     def stop(self) -> None:
         self.proc.terminate()
-        self.proc.wait(timeout=5)
+        try:
+            self.proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            self.proc.kill()
+            self.proc.wait()
 
 
 @pytest.fixture(scope="session")
