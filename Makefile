@@ -14,11 +14,17 @@ ZIP         := $(DIST)/bootstrap.zip
 EVENT       ?= events/health.json
 PORT        ?= 9000
 
-APT_PACKAGES := libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip binutils
+APT_PACKAGES := libcurl4-openssl-dev libssl-dev zlib1g-dev zip unzip binutils dpkg-dev openssl
+STATIC      := .tools/static
+PERSONA_SRC ?= persona
 PY_PACKAGES  := cargo-lambda==1.9.2 pytest==9.0.3 moto[server]==5.2.5 cfn-lint==1.51.0 awscli==1.45.11 boto3==1.43.11
 DEPS_STAMP   := $(VENV)/.deps-$(shell echo '$(APT_PACKAGES) $(PY_PACKAGES)' | cksum | cut -d' ' -f1)
 
-SWIFT_RELEASE_FLAGS := -c release --static-swift-stdlib --product bootstrap
+# The Lambda build: static Swift stdlib, and libcurl + OpenSSL + zlib linked in from
+# $(STATIC) (scripts/build-static-curl.sh), in a build folder of its own.
+SWIFT_RELEASE_FLAGS := -c release --static-swift-stdlib --product bootstrap --scratch-path .build-lambda \
+  -Xcc -I$(CURDIR)/$(STATIC)/include -Xlinker -L$(CURDIR)/$(STATIC)/lib \
+  -Xlinker -lssl -Xlinker -lcrypto -Xlinker -lz -Xlinker -ldl -Xlinker -lpthread
 
 .PHONY: deps build test unit-test e2e-test run invoke package deploy deploy-stack bench clean
 
@@ -39,12 +45,28 @@ $(DEPS_STAMP):
 	$(VENV_BIN)/pip install -q --disable-pip-version-check $(filter-out cargo-lambda%,$(PY_PACKAGES))
 	@rm -f $(VENV)/.deps-*; touch $@
 
-## build: the release bootstrap, static Swift stdlib, stripped, at dist/bootstrap.
-build: deps
+## build: the release bootstrap for provided.al2023, stripped, at dist/bootstrap, checked.
+build: deps $(STATIC)/.complete
 	$(SWIFT) build $(SWIFT_RELEASE_FLAGS)
 	@mkdir -p $(DIST)
 	strip -o $(BOOTSTRAP) $$($(SWIFT) build $(SWIFT_RELEASE_FLAGS) --show-bin-path)/bootstrap
+	scripts/check-binary.sh $(BOOTSTRAP)
 	@ls -l $(BOOTSTRAP)
+
+$(STATIC)/.complete:
+	scripts/build-static-curl.sh $(STATIC)
+
+## package: dist/bootstrap.zip: bootstrap (755) at the root, plus persona/ when present.
+package: build
+	@rm -rf $(DIST)/package $(ZIP) && mkdir -p $(DIST)/package
+	install -m 755 $(BOOTSTRAP) $(DIST)/package/bootstrap
+	@if [ -d "$(PERSONA_SRC)" ]; then mkdir -p $(DIST)/package/persona && \
+	  find "$(PERSONA_SRC)" -maxdepth 1 -type f \( -name '*.txt' -o -name '*.md' -o -name '*.json' \) -exec cp {} $(DIST)/package/persona/ \; ; fi
+	@# Fixed timestamps: the same build gives the same zip, so CodeSha256 says what changed.
+	find $(DIST)/package -exec touch -d '2020-01-01 00:00:00' {} +
+	cd $(DIST)/package && zip -q -X -r ../bootstrap.zip bootstrap $$( [ -d persona ] && echo persona )
+	@size=$$(stat -c %s $(ZIP)); echo "$(ZIP): $$size bytes"; \
+	  [ $$size -lt 10485760 ] || { echo "$(ZIP) is over 10 MB"; exit 1; }
 
 ## test: everything: unit tests, then the black-box tests of dist/bootstrap.
 test: unit-test e2e-test
@@ -64,4 +86,4 @@ invoke: build
 	$(VENV_BIN)/python scripts/lambda_local.py invoke $(EVENT)
 
 clean:
-	rm -rf .build $(DIST)
+	rm -rf .build .build-lambda $(DIST)

@@ -2,6 +2,7 @@
 // hypot/hypotf at their GLIBC_2.35 versions; defining them here, forwarding to
 // the versions every glibc has, keeps the binary loadable there.
 // (A symbol defined in the executable wins over the library's.)
+#include <features.h>
 #if defined(__linux__) && defined(__GLIBC__)
 #if defined(__x86_64__)
 #define CSHIM_OLD_LIBM "GLIBC_2.2.5"

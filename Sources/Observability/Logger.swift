@@ -111,6 +111,13 @@ public struct Logger: Sendable {
     public func warn(_ m: @autoclosure () -> String, _ f: @autoclosure () -> [(String, JSON)] = []) { log(.warn, m(), f()) }
     public func error(_ m: @autoclosure () -> String, _ f: @autoclosure () -> [(String, JSON)] = []) { log(.error, m(), f()) }
 
+    /// Wall-clock epoch milliseconds.
+    public static func nowMilliseconds() -> Int64 {
+        var ts = timespec()
+        clock_gettime(CLOCK_REALTIME, &ts)
+        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
+    }
+
     /// RFC 3339 UTC time with milliseconds, e.g. `2026-11-22T03:51:10.123Z`.
     public static func timestamp() -> String {
         var ts = timespec()

@@ -27,6 +27,7 @@ public final class TwinApp {
         self.cors = CORSPolicy(originList: twin.config.corsOrigins)
         router.add("GET", "/") { [unowned self] _, _, _ in .json(self.rootInfo) }
         router.add("GET", "/health") { [unowned self] _, _, _ in .json(self.healthInfo) }
+        router.add("GET", "/models") { [unowned self] _, _, _ in .json(self.modelList) }
         router.add("POST", "/chat") { [unowned self] request, _, context throws(HTTPError) in try self.chat(request, context) }
         router.add("GET", "/conversation/{session_id+}") { [unowned self] _, parameters, _ throws(HTTPError) in
             try self.conversation(parameters["session_id"] ?? "")
@@ -97,6 +98,29 @@ public final class TwinApp {
         ]
     }
 
+    /// The model catalog, with what this deployment lets a request choose.
+    var modelList: JSON {
+        let config = twin.config
+        var ids = ModelCatalog.models.map(\.id)
+        for id in config.selectableModels where !ids.contains(id) { ids.append(id) }
+        return [
+            "default": .string(config.modelID),
+            "region": .string(config.bedrockRegion),
+            "models": .array(ids.map { id in
+                let info = ModelCatalog.info(id)
+                return [
+                    "id": .string(id),
+                    "name": .optional(info?.name),
+                    "provider": .optional(info?.provider),
+                    "inference_profile": .optional(info?.requiresProfile == true ? ModelCatalog.inferenceProfileID(for: id, region: config.bedrockRegion) : nil),
+                    "input_per_1k_usd": info.map { .number($0.inputPer1K) } ?? .null,
+                    "output_per_1k_usd": info.map { .number($0.outputPer1K) } ?? .null,
+                    "allowed": .bool(config.selectableModels.contains(id)),
+                ]
+            }),
+        ]
+    }
+
     /// Longest message accepted, in characters.
     static let maxMessageCharacters = 100_000
 
@@ -113,6 +137,7 @@ public final class TwinApp {
                     "inputTokens": .number(Double(result.completion.inputTokens)),
                     "outputTokens": .number(Double(result.completion.outputTokens)),
                 ],
+                "estimated_cost_usd": result.estimatedCostUSD.map { .number($0) } ?? .null,
             ])
         } catch {
             throw HTTPError(error)

@@ -56,6 +56,10 @@ public final class BedrockChatModel: ChatModel {
         let token = environment["AWS_BEARER_TOKEN_BEDROCK"] ?? ""
         self.bearerToken = token.isEmpty ? nil : token
         self.logger = logger
+        // Models the catalog knows to need a profile skip the doomed bare-id request.
+        for model in [options.modelID] + options.fallbackModels where ModelCatalog.info(model)?.requiresProfile == true {
+            if let profile = ModelCatalog.inferenceProfileID(for: model, region: options.region) { profileFor[model] = profile }
+        }
     }
 
     public func complete(_ prompt: ChatPrompt) throws(TwinError) -> ChatCompletion {
@@ -88,7 +92,7 @@ public final class BedrockChatModel: ChatModel {
             return try send(modelID: effective, body: body, deadline: deadline)
         } catch {
             guard error.code == "ValidationException", BedrockChatModel.needsInferenceProfile(error.message),
-                  effective == model, let profile = BedrockChatModel.inferenceProfileID(for: model, region: options.region)
+                  effective == model, let profile = ModelCatalog.inferenceProfileID(for: model, region: options.region)
             else { throw error }
             let completion = try send(modelID: profile, body: body, deadline: deadline)
             profileFor[model] = profile
@@ -163,20 +167,6 @@ public final class BedrockChatModel: ChatModel {
     static func needsInferenceProfile(_ message: String) -> Bool {
         let m = message.lowercased()
         return m.contains("on-demand throughput") && (m.contains("isn't supported") || m.contains("is not supported") || m.contains("inference profile"))
-    }
-
-    /// `us.`/`eu.`/`apac.` + the bare id, from the Bedrock region; nil for ids that already carry a prefix or an ARN.
-    public static func inferenceProfileID(for model: String, region: String) -> String? {
-        guard !model.hasPrefix("arn:") else { return nil }
-        let prefixes = ["us.", "eu.", "apac.", "us-gov.", "ca.", "jp.", "au.", "global."]
-        guard !prefixes.contains(where: { model.hasPrefix($0) }) else { return nil }
-        let geography: String
-        if region.hasPrefix("us-gov-") { geography = "us-gov" }
-        else if region.hasPrefix("us-") || region.hasPrefix("ca-") { geography = "us" }
-        else if region.hasPrefix("eu-") { geography = "eu" }
-        else if region.hasPrefix("ap-") { geography = "apac" }
-        else { geography = "us" }
-        return "\(geography).\(model)"
     }
 
     // MARK: Errors for clients

@@ -7,12 +7,14 @@ public final class Twin {
     public let store: ConversationStore
     public let model: ChatModel
     public let systemPrompt: String
+    public let metrics: MetricsEmitter
 
-    public init(config: TwinConfig, store: ConversationStore, model: ChatModel, systemPrompt: String) {
+    public init(config: TwinConfig, store: ConversationStore, model: ChatModel, systemPrompt: String, metrics: MetricsEmitter? = nil) {
         self.config = config
         self.store = store
         self.model = model
         self.systemPrompt = systemPrompt
+        self.metrics = metrics ?? MetricsEmitter(namespace: config.metricsNamespace)
     }
 
     /// One chat turn's result.
@@ -20,6 +22,8 @@ public final class Twin {
         public var response: String
         public var sessionID: SessionID
         public var completion: ChatCompletion
+        /// From the catalog's prices; nil for a model the catalog does not know.
+        public var estimatedCostUSD: Double?
     }
 
     /// Answers `message` in session `sessionID` (a new one when nil). Nothing is
@@ -35,6 +39,12 @@ public final class Twin {
             session = SessionID(Twin.newUUID())!
         }
 
+        if let modelID, !config.selectableModels.contains(modelID) {
+            let known = ModelCatalog.info(modelID) != nil
+            throw TwinError(status: 400, detail: (known ? "model \(modelID) is not allowed here" : "unknown model \(modelID)")
+                + "; allowed: \(config.selectableModels.joined(separator: ", "))")
+        }
+
         let history: [Message]
         do {
             history = config.historyMessages == 0 ? [] : try store.recent(session, limit: config.historyMessages)
@@ -44,7 +54,9 @@ public final class Twin {
 
         let prompt = ChatPrompt(system: systemPrompt, history: history, userMessage: message,
                                 modelID: modelID, deadlineMilliseconds: deadlineMilliseconds)
+        let started = Logger.nowMilliseconds()
         let completion = try model.complete(prompt)
+        let latency = Logger.nowMilliseconds() - started
 
         let userTime = Twin.timestamp()
         let turn = [
@@ -58,11 +70,19 @@ public final class Twin {
             if failure.status < 500 { failure.status = 500 }
             throw failure
         }
+        let cost = ModelCatalog.info(completion.modelID)?.cost(inputTokens: completion.inputTokens, outputTokens: completion.outputTokens)
         logger.info("chat answered", [("session_id", .string(session.value)), ("model", .string(completion.modelID)),
                                       ("history", .number(Double(history.count))),
                                       ("inputTokens", .number(Double(completion.inputTokens))),
                                       ("outputTokens", .number(Double(completion.outputTokens)))])
-        return ChatResult(response: completion.text, sessionID: session, completion: completion)
+        metrics.emit([("ChatLatency", Double(latency), .milliseconds),
+                      ("InputTokens", Double(completion.inputTokens), .count),
+                      ("OutputTokens", Double(completion.outputTokens), .count),
+                      ("EstimatedCostUSD", cost ?? 0, .none)],
+                     dimensions: [("Model", completion.modelID)],
+                     properties: logger.requestID.map { [("requestId", .string($0))] } ?? [],
+                     timestampMilliseconds: Logger.nowMilliseconds())
+        return ChatResult(response: completion.text, sessionID: session, completion: completion, estimatedCostUSD: cost)
     }
 
     /// Every stored message of a session.

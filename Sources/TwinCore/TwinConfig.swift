@@ -36,6 +36,16 @@ public struct TwinConfig: Sendable {
     public var memoryTTLDays: Int?
     /// Longest a Bedrock call may take (`BEDROCK_TIMEOUT_MS`); the invocation's remaining time lowers it.
     public var bedrockTimeoutMilliseconds: Int
+    /// Models a request may choose with its `model` field (`ALLOWED_MODELS`); by default the
+    /// configured model and its fallbacks only.
+    public var allowedModels: [String]
+    /// CloudWatch namespace of the per-chat metrics (`METRICS_NAMESPACE`).
+    public var metricsNamespace: String
+
+    /// Models a request may name: `ALLOWED_MODELS`, else the configured model and its fallbacks.
+    public var selectableModels: [String] {
+        allowedModels.isEmpty ? [modelID] + fallbackModels : allowedModels
+    }
 
     /// The twin's `USE_S3` flag as `/health` reports it.
     public var usesS3: Bool { memoryBackend == .s3 }
@@ -58,6 +68,10 @@ public struct TwinConfig: Sendable {
                 throw ConfigError("\(name)=\(text) is not a number in \(range.lowerBound)...\(range.upperBound)")
             }
             return v
+        }
+
+        func list(_ name: String) -> [String] {
+            (value(name) ?? "").split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty }
         }
 
         let useS3Text = value("USE_S3")?.lowercased()
@@ -101,9 +115,11 @@ public struct TwinConfig: Sendable {
             systemPrompt: value("SYSTEM_PROMPT"),
             personaDirectory: value("PERSONA_DIR"),
             awsRegion: value("AWS_REGION") ?? value("AWS_DEFAULT_REGION") ?? value("DEFAULT_AWS_REGION") ?? "us-east-1",
-            fallbackModels: (value("BEDROCK_FALLBACK_MODELS") ?? "").split(separator: ",").map { String($0).trimmingWhitespace }.filter { !$0.isEmpty },
+            fallbackModels: list("BEDROCK_FALLBACK_MODELS"),
             memoryTTLDays: value("MEMORY_TTL_DAYS") == nil ? nil : try integer("MEMORY_TTL_DAYS", default: 0, range: 1...36_500),
-            bedrockTimeoutMilliseconds: try integer("BEDROCK_TIMEOUT_MS", default: 60_000, range: 100...900_000)
+            bedrockTimeoutMilliseconds: try integer("BEDROCK_TIMEOUT_MS", default: 60_000, range: 100...900_000),
+            allowedModels: list("ALLOWED_MODELS"),
+            metricsNamespace: value("METRICS_NAMESPACE") ?? "DigitalTwin"
         )
     }
 }

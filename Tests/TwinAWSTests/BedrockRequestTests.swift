@@ -25,11 +25,11 @@ import TwinCore
     }
 
     @Test func inferenceProfilesFollowTheRegionsGeography() {
-        #expect(BedrockChatModel.inferenceProfileID(for: "amazon.nova-pro-v1:0", region: "us-west-2") == "us.amazon.nova-pro-v1:0")
-        #expect(BedrockChatModel.inferenceProfileID(for: "amazon.nova-pro-v1:0", region: "eu-central-1") == "eu.amazon.nova-pro-v1:0")
-        #expect(BedrockChatModel.inferenceProfileID(for: "anthropic.claude-3-5-sonnet-20241022-v2:0", region: "ap-northeast-1")
+        #expect(ModelCatalog.inferenceProfileID(for: "amazon.nova-pro-v1:0", region: "us-west-2") == "us.amazon.nova-pro-v1:0")
+        #expect(ModelCatalog.inferenceProfileID(for: "amazon.nova-pro-v1:0", region: "eu-central-1") == "eu.amazon.nova-pro-v1:0")
+        #expect(ModelCatalog.inferenceProfileID(for: "anthropic.claude-3-5-sonnet-20241022-v2:0", region: "ap-northeast-1")
             == "apac.anthropic.claude-3-5-sonnet-20241022-v2:0")
-        #expect(BedrockChatModel.inferenceProfileID(for: "us.amazon.nova-pro-v1:0", region: "us-east-1") == nil)
+        #expect(ModelCatalog.inferenceProfileID(for: "us.amazon.nova-pro-v1:0", region: "us-east-1") == nil)
     }
 
     @Test(arguments: [
