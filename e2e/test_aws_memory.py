@@ -91,10 +91,12 @@ def test_s3_memory_round_trip_in_the_twins_format(moto, running, bedrock, creds_
     assert health["storage"] == "S3" and health["use_s3"] is True
 
     s = "s3-session"
-    assert chat(r.emu, "first", s) == (200, {**chat_reply("first", s)})
+    status, reply = chat(r.emu, "first", s)
+    assert status == 200 and reply["response"] == "Echo: first" and reply["session_id"] == s
     chat(r.emu, "second", s)
-    sent = bedrock.requests()[-1]["body"]["messages"]
-    assert [m["content"][0]["text"] for m in sent] == ["first", "Echo: first", "second"]
+    sent = bedrock.requests()[-1]["body"]
+    assert [m["content"][0]["text"] for m in sent["messages"]] == ["first", "Echo: first", "second"]
+    assert sent["system"] == [{"text": "You are the test twin."}]
 
     obj = moto.client("s3").get_object(Bucket=bucket, Key=f"memory/{s}.json")
     stored = json.loads(obj["Body"].read())
@@ -106,11 +108,6 @@ def test_s3_memory_round_trip_in_the_twins_format(moto, running, bedrock, creds_
     assert status == 200 and len(conv["messages"]) == 4
     assert delete(r.emu, f"/conversation/{s}") == (200, {"session_id": s, "deleted": True})
     assert delete(r.emu, f"/conversation/{s}")[0] == 404
-
-
-def chat_reply(message: str, session: str) -> dict:
-    return {"response": f"Echo: {message}", "session_id": session, "model": "amazon.nova-lite-v1:0",
-            "usage": {"inputTokens": pytest.approx(0, abs=10_000), "outputTokens": pytest.approx(0, abs=10_000)}}
 
 
 def test_an_existing_python_twin_bucket_keeps_working(moto, running):
@@ -139,8 +136,9 @@ def test_dynamodb_memory_round_trip(moto, running, bedrock, creds_kind):
     for text in ("one", "two", "three"):
         assert chat(r.emu, text, s)[0] == 200
     # History is the last HISTORY_MESSAGES items, read with a descending Query.
-    sent = bedrock.requests()[-1]["body"]["messages"]
-    assert [m["content"][0]["text"] for m in sent] == ["two", "Echo: two", "three"]
+    sent = bedrock.requests()[-1]["body"]
+    assert [m["content"][0]["text"] for m in sent["messages"]] == ["two", "Echo: two", "three"]
+    assert sent["system"] == [{"text": "You are the test twin."}]
 
     items = moto.client("dynamodb").query(TableName=table, KeyConditionExpression="session_id = :s",
                                           ExpressionAttributeValues={":s": {"S": s}})["Items"]

@@ -149,12 +149,19 @@ def test_a_response_over_6mb_is_a_clean_error(twin):
 
 def test_logs_are_json_lines_with_request_ids_and_no_secrets(twin):
     invoke_event(twin, "chat.json")
-    records = twin.function.log_records()
+    records = [r for r in twin.function.log_records() if "_aws" not in r]
     assert records, twin.function.log
     for r in records:
         assert {"timestamp", "level", "message"} <= set(r)
         assert r["timestamp"].endswith("Z") and "T" in r["timestamp"]
     assert any(r.get("requestId") for r in records)
+    # One CloudWatch Embedded Metric Format record per chat.
+    emf = [r for r in twin.function.log_records() if "_aws" in r]
+    assert len(emf) == 1
+    metrics = emf[0]["_aws"]["CloudWatchMetrics"][0]
+    assert metrics["Namespace"] == "DigitalTwin" and metrics["Dimensions"] == [["Model"]]
+    assert {m["Name"] for m in metrics["Metrics"]} == {"ChatLatency", "InputTokens", "OutputTokens", "EstimatedCostUSD"}
+    assert emf[0]["Model"] == "amazon.nova-lite-v1:0" and emf[0]["OutputTokens"] > 0 and emf[0]["EstimatedCostUSD"] > 0
     text = twin.function.log
     assert "wJalrXUtnFEMI" not in text and "Signature=" not in text and "Hi! What do you work on?" not in text
 
