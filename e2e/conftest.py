@@ -23,9 +23,8 @@ SECRET_KEY = "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
 class FakeBedrockProcess:
     """e2e/fake_bedrock.py on a free loopback port."""
 
-    def __init__(self, bearer: str | None = None, region: str = "us-east-1"):
-        cmd = [sys.executable, str(ROOT / "e2e" / "fake_bedrock.py"), "--region", region,
-               "--credentials", f"{ACCESS_KEY}:{SECRET_KEY}"]
+    def __init__(self, bearer: str | None = None):
+        cmd = [sys.executable, str(ROOT / "e2e" / "fake_bedrock.py"), "--credentials", f"{ACCESS_KEY}:{SECRET_KEY}"]
         if bearer:
             cmd += ["--bearer-token", bearer]
         self.proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, text=True)

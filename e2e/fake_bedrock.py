@@ -84,8 +84,9 @@ def shape_problems(body: object) -> list[str]:
     return problems
 
 
-def signature_problem(handler: "Handler", raw_body: bytes, secrets: dict[str, str], region: str) -> str | None:
-    """None when the Authorization header is a valid SigV4 signature for service bedrock."""
+def signature_problem(handler: "Handler", raw_body: bytes, secrets: dict[str, str]) -> str | None:
+    """None when the Authorization header is a valid SigV4 signature for service bedrock
+    (in the region its credential scope names, which the request records)."""
     auth = handler.headers.get("Authorization", "")
     if not auth.startswith("AWS4-HMAC-SHA256 "):
         return "Authorization is not AWS4-HMAC-SHA256"
@@ -93,8 +94,6 @@ def signature_problem(handler: "Handler", raw_body: bytes, secrets: dict[str, st
     scope = fields.get("Credential", "").split("/")
     if len(scope) != 5 or scope[3] != "bedrock" or scope[4] != "aws4_request":
         return f"credential scope is not for service bedrock: {fields.get('Credential')}"
-    if scope[2] != region:
-        return f"credential scope region {scope[2]} is not {region}"
     secret = secrets.get(scope[0])
     if secret is None:
         return f"unknown access key {scope[0]}"
@@ -108,7 +107,7 @@ def signature_problem(handler: "Handler", raw_body: bytes, secrets: dict[str, st
     request = AWSRequest(method=handler.command, url=url, data=raw_body, headers=headers)
     amz_date = handler.headers.get("X-Amz-Date", "")
     token = handler.headers.get("X-Amz-Security-Token")
-    signer = SigV4Auth(Credentials(scope[0], secret, token), "bedrock", region)
+    signer = SigV4Auth(Credentials(scope[0], secret, token), "bedrock", scope[2])
     request.context["timestamp"] = amz_date
     canonical = signer.canonical_request(request)
     string_to_sign = signer.string_to_sign(request, canonical)
@@ -194,7 +193,9 @@ class Handler(BaseHTTPRequestHandler):
             record["auth"] = "sigv4"
             with state.lock:
                 secrets = dict(state.secrets)
-            problem = signature_problem(self, raw, secrets, self.server.region)
+            problem = signature_problem(self, raw, secrets)
+            scope = auth.split("Credential=", 1)[-1].split(",")[0].split("/")
+            record["region"] = scope[2] if len(scope) == 5 else None
             if problem:
                 record["auth_problem"] = problem
         if body is not None:
@@ -241,11 +242,10 @@ class Handler(BaseHTTPRequestHandler):
 class FakeBedrock(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, credentials: dict[str, str], region: str, bearer_token: str | None) -> None:
+    def __init__(self, port: int, credentials: dict[str, str], bearer_token: str | None) -> None:
         super().__init__(("127.0.0.1", port), Handler)
         self.state = State()
         self.state.secrets.update(credentials)
-        self.region = region
         self.bearer_token = bearer_token
 
 
@@ -254,11 +254,10 @@ def main() -> None:
     parser.add_argument("--port", type=int, default=0)
     parser.add_argument("--credentials", action="append", default=[], metavar="KEY_ID:SECRET",
                         help="an access key whose signatures verify (repeatable; more via POST /_credentials)")
-    parser.add_argument("--region", default="us-east-1")
     parser.add_argument("--bearer-token")
     args = parser.parse_args()
     creds = dict(c.split(":", 1) for c in args.credentials)
-    server = FakeBedrock(args.port, creds, args.region, args.bearer_token)
+    server = FakeBedrock(args.port, creds, args.bearer_token)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 
