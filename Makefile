@@ -26,7 +26,7 @@ SWIFT_RELEASE_FLAGS := -c release --static-swift-stdlib --product bootstrap --sc
   -Xcc -I$(CURDIR)/$(STATIC)/include -Xlinker -L$(CURDIR)/$(STATIC)/lib \
   -Xlinker -lssl -Xlinker -lcrypto -Xlinker -lz -Xlinker -ldl -Xlinker -lpthread
 
-.PHONY: deps build test unit-test e2e-test run invoke package deploy deploy-stack bench clean
+.PHONY: deps build test unit-test e2e-test run invoke package deploy deploy-stack lint-template bench clean
 
 ## deps: apt packages and the Python tools (in .venv), installed once.
 deps: $(DEPS_STAMP)
@@ -84,6 +84,18 @@ run: build
 ## invoke: one console test event through the emulator; prints the function's response.
 invoke: build
 	$(VENV_BIN)/python scripts/lambda_local.py invoke $(EVENT)
+
+## deploy: FUNCTION_NAME=... DEPLOY_BUCKET=... [AWS_REGION=...] [KEEP_STAGED=true]: new code for an existing function via S3.
+deploy: package
+	PATH="$(CURDIR)/$(VENV_BIN):$$PATH" scripts/deploy.sh
+
+## deploy-stack: STACK_NAME=... DEPLOY_BUCKET=... [PARAMS="ModelId=... MemoryBackend=dynamodb"]: the whole stack.
+deploy-stack: package
+	PATH="$(CURDIR)/$(VENV_BIN):$$PATH" scripts/deploy-stack.sh
+
+## lint-template: cfn-lint on deploy/template.yaml.
+lint-template: deps
+	$(VENV_BIN)/cfn-lint deploy/template.yaml
 
 clean:
 	rm -rf .build .build-lambda $(DIST)

@@ -108,14 +108,16 @@ def twin(tmp_path, bedrock, bootstrap_binary):
 class MotoServer:
     """moto on loopback with SigV4 checking: an IAM user's key and a role's session credentials."""
 
-    def __init__(self) -> None:
+    def __init__(self, check_signatures: bool = True) -> None:
         import os as _os
         import boto3
         from lambda_local import free_port, wait_for_port
 
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
-        env = dict(_os.environ, INITIAL_NO_AUTH_ACTION_COUNT="5")
+        env = dict(_os.environ)
+        if check_signatures:
+            env["INITIAL_NO_AUTH_ACTION_COUNT"] = "5"
         self.proc = subprocess.Popen([sys.executable, str(ROOT / "e2e" / "moto_serialized.py"), "-H", "127.0.0.1",
                                       "-p", str(self.port)], env=env,
                                      stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
@@ -163,5 +165,14 @@ class MotoServer:
 @pytest.fixture(scope="session")
 def moto():
     server = MotoServer()
+    yield server
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def moto_open():
+    """moto with authentication off: its Lambda API answers signed GETs with a false 403
+    when signatures are checked, so deploy steps are tested this way."""
+    server = MotoServer(check_signatures=False)
     yield server
     server.stop()
