@@ -8,13 +8,14 @@ let package = Package(
     platforms: [.macOS(.v15)],
     products: [
         .executable(name: "bootstrap", targets: ["bootstrap"]),
+        .executable(name: "floor-runtime", targets: ["floor-runtime"]),
     ],
     targets: [
         // C at the bottom: typed wrappers for libcurl's variadic calls, and the
         // glibc symbol-version pins that keep the binary loadable on provided.al2023.
         .target(
             name: "CShims",
-            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("crypto")]
+            linkerSettings: [.linkedLibrary("curl"), .linkedLibrary("ssl"), .linkedLibrary("crypto")]
         ),
         // One reusable libcurl handle: HTTP requests with timeouts, nothing Lambda- or AWS-specific.
         .target(name: "CurlHTTP", dependencies: ["CShims"]),
@@ -39,6 +40,8 @@ let package = Package(
             name: "bootstrap",
             dependencies: ["LambdaRuntime", "TwinAPI", "TwinCore", "TwinAWS", "AWSCore", "Observability", "CurlHTTP"]
         ),
+        // make bench's floor: the same runtime client answering with a constant.
+        .executableTarget(name: "floor-runtime", dependencies: ["LambdaRuntime", "CurlHTTP", "Observability"]),
         .testTarget(name: "SimpleJSONTests", dependencies: ["SimpleJSON"]),
         .testTarget(name: "LambdaHTTPTests", dependencies: ["LambdaHTTP", "SimpleJSON"], exclude: ["Fixtures"]),
         .testTarget(name: "AWSCoreTests", dependencies: ["AWSCore", "CurlHTTP", "SimpleJSON"], exclude: ["Fixtures"]),

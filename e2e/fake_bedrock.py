@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import socket
 import threading
 import time
 import urllib.parse
@@ -132,16 +133,17 @@ class Handler(BaseHTTPRequestHandler):
     def log_message(self, *args) -> None:  # quiet
         pass
 
+    def setup(self) -> None:
+        super().setup()
+        self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
     def send_json(self, status: int, payload: object, headers: dict[str, str] | None = None) -> None:
+        # Head and body in one write: two small writes would meet the client's delayed ACK.
         data = json.dumps(payload).encode()
-        self.send_response(status)
-        self.send_header("Content-Type", "application/json")
-        self.send_header("Content-Length", str(len(data)))
-        self.send_header("x-amzn-RequestId", "fake-request-id")
-        for k, v in (headers or {}).items():
-            self.send_header(k, v)
-        self.end_headers()
-        self.wfile.write(data)
+        lines = [f"HTTP/1.1 {status} {self.responses.get(status, ('',))[0]}", "Content-Type: application/json",
+                 f"Content-Length: {len(data)}", "x-amzn-RequestId: fake-request-id"]
+        lines += [f"{k}: {v}" for k, v in (headers or {}).items()]
+        self.connection.sendall(("\r\n".join(lines) + "\r\n\r\n").encode("latin-1") + data)
 
     def send_error_json(self, status: int, error_type: str, message: str) -> None:
         self.send_json(status, {"message": message}, {"x-amzn-ErrorType": f"{error_type}:http://internal.amazon.com/coral/com.amazon.bedrock/"})
@@ -185,7 +187,9 @@ class Handler(BaseHTTPRequestHandler):
         if self.headers.get("Content-Type", "").split(";")[0] != "application/json":
             record["problems"].append("Content-Type is not application/json")
         auth = self.headers.get("Authorization", "")
-        if auth.startswith("Bearer "):
+        if self.server.skip_auth:
+            record["auth"] = "unchecked"
+        elif auth.startswith("Bearer "):
             record["auth"] = "bearer"
             if self.server.bearer_token is None or auth[len("Bearer "):] != self.server.bearer_token:
                 record["problems"].append("unexpected bearer token")
@@ -242,8 +246,9 @@ class Handler(BaseHTTPRequestHandler):
 class FakeBedrock(ThreadingHTTPServer):
     daemon_threads = True
 
-    def __init__(self, port: int, credentials: dict[str, str], bearer_token: str | None) -> None:
+    def __init__(self, port: int, credentials: dict[str, str], bearer_token: str | None, skip_auth: bool = False) -> None:
         super().__init__(("127.0.0.1", port), Handler)
+        self.skip_auth = skip_auth
         self.state = State()
         self.state.secrets.update(credentials)
         self.bearer_token = bearer_token
@@ -255,9 +260,10 @@ def main() -> None:
     parser.add_argument("--credentials", action="append", default=[], metavar="KEY_ID:SECRET",
                         help="an access key whose signatures verify (repeatable; more via POST /_credentials)")
     parser.add_argument("--bearer-token")
+    parser.add_argument("--no-auth-check", action="store_true", help="accept any authorization (benchmarks: answer in ~0 ms)")
     args = parser.parse_args()
     creds = dict(c.split(":", 1) for c in args.credentials)
-    server = FakeBedrock(args.port, creds, args.bearer_token)
+    server = FakeBedrock(args.port, creds, args.bearer_token, skip_auth=args.no_auth_check)
     print(server.server_address[1], flush=True)
     server.serve_forever()
 

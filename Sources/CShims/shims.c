@@ -12,3 +12,17 @@ int cshim_sockopt_lowlatency(void *clientp, curl_socket_t fd, curlsocktype purpo
 #endif
     return CURL_SOCKOPT_OK;
 }
+
+int cshim_quickack_after_send(CURL *h, curl_infotype type, char *data, size_t size, void *userp) {
+    (void)data; (void)size; (void)userp;
+#ifdef TCP_QUICKACK
+    if (type == CURLINFO_HEADER_OUT || type == CURLINFO_DATA_OUT || type == CURLINFO_SSL_DATA_OUT) {
+        curl_socket_t fd = CURL_SOCKET_BAD;
+        if (curl_easy_getinfo(h, CURLINFO_ACTIVESOCKET, &fd) == CURLE_OK && fd != CURL_SOCKET_BAD) {
+            int one = 1;
+            setsockopt(fd, IPPROTO_TCP, TCP_QUICKACK, &one, sizeof one);
+        }
+    }
+#endif
+    return 0;
+}

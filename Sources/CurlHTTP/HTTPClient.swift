@@ -94,6 +94,7 @@ public final class HTTPClient {
         cshim_setopt_long(h, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds.map { max(1, $0) } ?? 0)
         cshim_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)
         cshim_setopt_long(h, CURLOPT_SSL_VERIFYHOST, 2)
+        cshim_setopt_long(h, CURLOPT_SSLVERSION, Int(CURL_SSLVERSION_TLSv1_2))
         if let ca = caBundle { cshim_setopt_string(h, CURLOPT_CAINFO, ca) }
         cshim_setopt_slist(h, CURLOPT_HTTPHEADER, headerList)
         cshim_setopt_callback(h, CURLOPT_WRITEFUNCTION, { ptr, size, count, user in
@@ -164,6 +165,7 @@ private final class ResponseSink {
 private enum CurlGlobal {
     // curl_global_init is not thread-safe; Swift runs a global's initializer exactly once.
     static let initialized: Bool = {
+        _ = cshim_init_openssl()
         curl_global_init(Int(CURL_GLOBAL_DEFAULT))
         return true
     }()

@@ -9,23 +9,41 @@ import Darwin
 /// Appends hold an exclusive `flock` on the folder's `.lock` file across read-modify-write,
 /// so processes sharing the folder never lose each other's messages; files are replaced
 /// by writing a temporary file, syncing it and renaming it over the old one.
+///
+/// The last conversation read or written is kept parsed, keyed by the file's identity
+/// (inode, size, modification time): a warm function chatting in one session reads the
+/// file once, yet still sees another process's write, which replaces the inode.
 public final class FileMemoryStore: ConversationStore {
     public let directory: String
+    /// Whether a write is flushed to disk before it counts as saved. On Lambda the folder
+    /// is the sandbox's /tmp, which does not outlive the sandbox, so syncing buys nothing there.
+    public let syncWrites: Bool
     public var storageName: String { "local" }
 
-    public init(directory: String) throws(MemoryError) {
+    private struct FileIdentity: Equatable {
+        var inode: UInt64, size: Int64, seconds: Int, nanoseconds: Int
+    }
+    private var cached: (path: String, identity: FileIdentity, messages: [Message])?
+
+    public init(directory: String, syncWrites: Bool = true) throws(MemoryError) {
         self.directory = directory.count > 1 && directory.hasSuffix("/") ? String(directory.dropLast()) : directory
+        self.syncWrites = syncWrites
         try FileMemoryStore.makeDirectories(self.directory)
     }
 
     func path(_ session: SessionID) -> String { "\(directory)/\(session.value).json" }
 
     public func load(_ session: SessionID) throws(MemoryError) -> [Message] {
-        guard let bytes = try readFile(path(session)) else { return [] }
+        let file = path(session)
+        let identity = FileMemoryStore.identity(of: file)
+        if let identity, let cached, cached.path == file, cached.identity == identity { return cached.messages }
+        guard let bytes = try readFile(file) else { return [] }
         do {
-            return try ConversationDocument.decode(bytes)
+            let messages = try ConversationDocument.decode(bytes)
+            if let identity { cached = (file, identity, messages) }
+            return messages
         } catch {
-            throw MemoryError(.corrupt, "the stored conversation for this session is unreadable", underlying: "\(path(session)): \(error.message)")
+            throw MemoryError(.corrupt, "the stored conversation for this session is unreadable", underlying: "\(file): \(error.message)")
         }
     }
 
@@ -33,12 +51,15 @@ public final class FileMemoryStore: ConversationStore {
         try withLock { () throws(MemoryError) in
             var all = try load(session)
             all.append(contentsOf: messages)
-            try writeAtomically(ConversationDocument.encode(all), to: path(session))
+            let file = path(session)
+            try writeAtomically(ConversationDocument.encode(all), to: file)
+            cached = FileMemoryStore.identity(of: file).map { (file, $0, all) }
         }
     }
 
     public func delete(_ session: SessionID) throws(MemoryError) -> Bool {
         try withLock { () throws(MemoryError) -> Bool in
+            cached = nil
             if unlink(path(session)) == 0 { return true }
             if errno == ENOENT { return false }
             throw ioError("could not delete the conversation", path(session))
@@ -51,11 +72,20 @@ public final class FileMemoryStore: ConversationStore {
         MemoryError(.io, what, underlying: "\(path): \(String(cString: strerror(errno)))")
     }
 
+    /// The folder's lock file, opened once and kept for the life of the store.
+    private var lockDescriptor: Int32 = -1
+
+    deinit {
+        if lockDescriptor >= 0 { close(lockDescriptor) }
+    }
+
     private func withLock<T>(_ body: () throws(MemoryError) -> T) throws(MemoryError) -> T {
         let lockPath = "\(directory)/.lock"
-        let fd = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
-        guard fd >= 0 else { throw ioError("could not lock the memory folder", lockPath) }
-        defer { close(fd) }
+        if lockDescriptor < 0 {
+            lockDescriptor = open(lockPath, O_RDWR | O_CREAT | O_CLOEXEC, 0o600)
+            guard lockDescriptor >= 0 else { throw ioError("could not lock the memory folder", lockPath) }
+        }
+        let fd = lockDescriptor
         while flock(fd, LOCK_EX) != 0 {
             if errno != EINTR { throw ioError("could not lock the memory folder", lockPath) }
         }
@@ -97,7 +127,7 @@ public final class FileMemoryStore: ConversationStore {
             }
             return true
         }
-        ok = ok && fsync(fd) == 0
+        if syncWrites { ok = ok && fsync(fd) == 0 }
         let failure = ok ? nil : ioError("could not save the conversation", temp)
         close(fd)
         if let failure {
@@ -109,6 +139,13 @@ public final class FileMemoryStore: ConversationStore {
             unlink(temp)
             throw failure
         }
+    }
+
+    private static func identity(of path: String) -> FileIdentity? {
+        var info = stat()
+        guard stat(path, &info) == 0 else { return nil }
+        return FileIdentity(inode: UInt64(info.st_ino), size: Int64(info.st_size),
+                            seconds: Int(info.st_mtim.tv_sec), nanoseconds: Int(info.st_mtim.tv_nsec))
     }
 
     static func makeDirectories(_ path: String) throws(MemoryError) {

@@ -47,6 +47,9 @@ public struct TwinConfig: Sendable {
         allowedModels.isEmpty ? [modelID] + fallbackModels : allowedModels
     }
 
+    /// True inside a Lambda sandbox (`LAMBDA_TASK_ROOT` is set), where only /tmp is writable.
+    public var runsOnLambda: Bool
+
     /// The twin's `USE_S3` flag as `/health` reports it.
     public var usesS3: Bool { memoryBackend == .s3 }
 
@@ -119,7 +122,8 @@ public struct TwinConfig: Sendable {
             memoryTTLDays: value("MEMORY_TTL_DAYS") == nil ? nil : try integer("MEMORY_TTL_DAYS", default: 0, range: 1...36_500),
             bedrockTimeoutMilliseconds: try integer("BEDROCK_TIMEOUT_MS", default: 60_000, range: 100...900_000),
             allowedModels: list("ALLOWED_MODELS"),
-            metricsNamespace: value("METRICS_NAMESPACE") ?? "DigitalTwin"
+            metricsNamespace: value("METRICS_NAMESPACE") ?? "DigitalTwin",
+            runsOnLambda: onLambda
         )
     }
 }

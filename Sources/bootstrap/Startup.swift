@@ -45,7 +45,7 @@ enum Startup {
     static func makeStore(_ config: TwinConfig, aws: AWSClient, environment: [String: String]) throws(MemoryError) -> ConversationStore {
         switch config.memoryBackend {
         case .file:
-            return try FileMemoryStore(directory: config.memoryDirectory)
+            return try FileMemoryStore(directory: config.memoryDirectory, syncWrites: !config.runsOnLambda)
         case .s3:
             return S3ConversationStore(bucket: config.s3Bucket!, prefix: config.s3Prefix, region: config.awsRegion,
                                        client: aws, environment: environment)
