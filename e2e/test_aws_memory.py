@@ -54,7 +54,8 @@ class Running:
     """An emulator with one function process."""
 
     def __init__(self, tmp_path, bedrock, binary, env):
-        bedrock.accept(env)
+        if "AWS_ACCESS_KEY_ID" in env:
+            bedrock.accept(env)
         self.emu = Emulator()
         self.emu.start()
         base = function_env(tmp_path, bedrock)
@@ -210,3 +211,64 @@ def test_concurrent_writers_lose_and_duplicate_nothing(moto, tmp_path, bedrock, 
     finally:
         for w in writers:
             w.stop()
+
+
+class CredentialsEndpoint:
+    """A container credentials endpoint (what ECS, EKS Pod Identity and SnapStart serve)."""
+
+    def __init__(self, creds: dict, token: str, expires_in: int):
+        from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+        endpoint = self
+        self.calls: list[str | None] = []
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, *args):
+                pass
+
+            def do_GET(self):
+                endpoint.calls.append(self.headers.get("Authorization"))
+                if self.headers.get("Authorization") != token:
+                    self.send_response(401)
+                    self.send_header("Content-Length", "0")
+                    self.end_headers()
+                    return
+                expiration = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(time.time() + expires_in))
+                body = json.dumps({"AccessKeyId": creds["AWS_ACCESS_KEY_ID"], "SecretAccessKey": creds["AWS_SECRET_ACCESS_KEY"],
+                                   "Token": creds["AWS_SESSION_TOKEN"], "Expiration": expiration}).encode()
+                self.send_response(200)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(body)))
+                self.end_headers()
+                self.wfile.write(body)
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/v2/credentials"
+
+    def stop(self):
+        self.server.shutdown()
+
+
+@pytest.mark.parametrize("token_in_file", [False, True])
+def test_container_credentials_are_used_and_refreshed_before_expiry(moto, running, bedrock, tmp_path, token_in_file):
+    bedrock.accept(moto.session)
+    bucket = f"twin-{uuid.uuid4().hex[:12]}"
+    moto.create_bucket(bucket)
+    # Expiring in 4 minutes: inside the 5-minute refresh window, so every use fetches anew.
+    endpoint = CredentialsEndpoint(moto.session, token="container-token-1", expires_in=240)
+    try:
+        env = {"AWS_CONTAINER_CREDENTIALS_FULL_URI": endpoint.url}
+        if token_in_file:
+            (tmp_path / "token").write_text("container-token-1\n")
+            env["AWS_CONTAINER_AUTHORIZATION_TOKEN_FILE"] = str(tmp_path / "token")
+        else:
+            env["AWS_CONTAINER_AUTHORIZATION_TOKEN"] = "container-token-1"
+        r = running(memory_env(moto, "s3", bucket, {}, **env))
+        assert chat(r.emu, "hello", "container")[0] == 200
+        calls_after_first = len(endpoint.calls)
+        assert chat(r.emu, "again", "container")[0] == 200
+        assert calls_after_first >= 1 and len(endpoint.calls) > calls_after_first  # refreshed
+        assert set(endpoint.calls) == {"container-token-1"}
+        assert "container-token-1" not in r.fn.log
+    finally:
+        endpoint.stop()
