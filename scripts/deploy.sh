@@ -15,14 +15,14 @@
 set -euo pipefail
 
 fail() { echo "deploy: $*" >&2; exit 1; }
+# shellcheck source=lib/staging.sh
+. "$(dirname "$0")/lib/staging.sh"
 
 : "${FUNCTION_NAME:?deploy: set FUNCTION_NAME (the Lambda function to update)}"
 : "${DEPLOY_BUCKET:?deploy: set DEPLOY_BUCKET (the S3 staging bucket)}"
 ZIP=${ZIP:-dist/bootstrap.zip}
 AWS=${AWS:-aws}
-REGION=${AWS_REGION:-${AWS_DEFAULT_REGION:-$($AWS configure get region 2>/dev/null || true)}}
-[ -n "$REGION" ] || REGION=us-east-1
-export AWS_REGION=$REGION AWS_DEFAULT_REGION=$REGION AWS_PAGER=""
+resolve_region
 [ -f "$ZIP" ] || fail "$ZIP is missing: run make package"
 
 zip_sha256=$(openssl dgst -sha256 -binary "$ZIP" | base64)
@@ -34,22 +34,8 @@ if ! out=$($AWS lambda get-function-configuration --function-name "$FUNCTION_NAM
   fail "function $FUNCTION_NAME not found or not readable in $REGION: $out"
 fi
 
-echo "deploy: staging bucket s3://$DEPLOY_BUCKET"
-if ! $AWS s3api head-bucket --bucket "$DEPLOY_BUCKET" >/dev/null 2>&1; then
-  [ "${DEPLOY_CREATE_BUCKET:-true}" = true ] || fail "staging bucket $DEPLOY_BUCKET does not exist (and DEPLOY_CREATE_BUCKET=false)"
-  echo "deploy: creating s3://$DEPLOY_BUCKET"
-  if [ "$REGION" = us-east-1 ]; then
-    out=$($AWS s3api create-bucket --bucket "$DEPLOY_BUCKET" 2>&1) || fail "could not create bucket $DEPLOY_BUCKET: $out"
-  else
-    out=$($AWS s3api create-bucket --bucket "$DEPLOY_BUCKET" --create-bucket-configuration "LocationConstraint=$REGION" 2>&1) \
-      || fail "could not create bucket $DEPLOY_BUCKET: $out"
-  fi
-  $AWS s3api put-public-access-block --bucket "$DEPLOY_BUCKET" --public-access-block-configuration \
-    BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true >/dev/null 2>&1 || true
-fi
-
-echo "deploy: uploading $ZIP to s3://$DEPLOY_BUCKET/$key"
-out=$($AWS s3api put-object --bucket "$DEPLOY_BUCKET" --key "$key" --body "$ZIP" 2>&1) || fail "upload failed: $out"
+ensure_bucket "$DEPLOY_BUCKET"
+upload "$ZIP" "$DEPLOY_BUCKET" "$key"
 
 cleanup() {
   if [ "${KEEP_STAGED:-false}" != true ]; then

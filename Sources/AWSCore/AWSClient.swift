@@ -170,21 +170,11 @@ public final class AWSClient {
         }
     }
 
-    public static func nowMilliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    static func nowMilliseconds() -> Int64 { WallClock.nowMilliseconds() }
 
     /// The current time as SigV4 wants it: `yyyyMMdd'T'HHmmss'Z'`.
     public static func amzDate(epochSeconds: Int = Int(time(nil))) -> String {
-        var t = time_t(epochSeconds)
-        var p = tm()
-        gmtime_r(&t, &p)
-        func pad(_ v: Int32, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
-        }
-        return "\(pad(p.tm_year + 1900, 4))\(pad(p.tm_mon + 1, 2))\(pad(p.tm_mday, 2))T\(pad(p.tm_hour, 2))\(pad(p.tm_min, 2))\(pad(p.tm_sec, 2))Z"
+        let f = WallClock.utcFields(epochSeconds: epochSeconds)
+        return "\(f.year)\(f.month)\(f.day)T\(f.hour)\(f.minute)\(f.second)Z"
     }
 }

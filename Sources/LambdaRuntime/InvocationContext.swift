@@ -1,8 +1,4 @@
-#if canImport(Glibc)
-import Glibc
-#elseif canImport(Darwin)
-import Darwin
-#endif
+import Observability
 
 /// What Lambda tells the function about one invocation, from the `/next` response headers.
 public struct InvocationContext: Sendable {
@@ -54,9 +50,5 @@ public struct InvocationContext: Sendable {
         deadlineMilliseconds.map { $0 - now }
     }
 
-    public static func nowMilliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    public static func nowMilliseconds() -> Int64 { WallClock.nowMilliseconds() }
 }

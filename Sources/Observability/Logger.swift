@@ -112,28 +112,16 @@ public struct Logger: Sendable {
     public func error(_ m: @autoclosure () -> String, _ f: @autoclosure () -> [(String, JSON)] = []) { log(.error, m(), f()) }
 
     /// Wall-clock epoch milliseconds.
-    public static func nowMilliseconds() -> Int64 {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return Int64(ts.tv_sec) * 1000 + Int64(ts.tv_nsec) / 1_000_000
-    }
+    public static func nowMilliseconds() -> Int64 { WallClock.nowMilliseconds() }
 
     /// RFC 3339 UTC time with milliseconds, e.g. `2026-11-22T03:51:10.123Z`.
     public static func timestamp() -> String {
-        var ts = timespec()
-        clock_gettime(CLOCK_REALTIME, &ts)
-        return rfc3339(seconds: Int(ts.tv_sec), milliseconds: Int(ts.tv_nsec / 1_000_000))
+        let now = WallClock.nowMilliseconds()
+        return rfc3339(seconds: Int(now / 1000), milliseconds: Int(now % 1000))
     }
 
     public static func rfc3339(seconds: Int, milliseconds: Int) -> String {
-        var t = time_t(seconds)
-        var parts = tm()
-        gmtime_r(&t, &parts)
-        func pad(_ v: Int32, _ w: Int) -> String {
-            let s = String(v)
-            return String(repeating: "0", count: max(0, w - s.count)) + s
-        }
-        return "\(pad(parts.tm_year + 1900, 4))-\(pad(parts.tm_mon + 1, 2))-\(pad(parts.tm_mday, 2))T"
-            + "\(pad(parts.tm_hour, 2)):\(pad(parts.tm_min, 2)):\(pad(parts.tm_sec, 2)).\(pad(Int32(milliseconds), 3))Z"
+        let f = WallClock.utcFields(epochSeconds: seconds)
+        return "\(f.year)-\(f.month)-\(f.day)T\(f.hour):\(f.minute):\(f.second).\(WallClock.pad(milliseconds, 3))Z"
     }
 }

@@ -50,7 +50,7 @@ public enum Persona {
         var name: String?
         var sections: [String] = []
         for file in ordered {
-            guard let text = readText("\(directory)/\(file)")?.trimmedLines, !text.isEmpty else { continue }
+            guard let text = readText("\(directory)/\(file)")?.trimmingWhitespace, !text.isEmpty else { continue }
             let title = String(file.split(separator: ".").first ?? Substring(file)).capitalized
             if file.hasSuffix(".json"), let json = try? JSON.parse(text) {
                 name = name ?? json["full_name"]?.string ?? json["name"]?.string
@@ -100,7 +100,6 @@ public enum Persona {
 }
 
 extension String {
-    var trimmedLines: String { trimmingWhitespace }
     var capitalized: String { prefix(1).uppercased() + dropFirst() }
 }
 

@@ -61,3 +61,9 @@ import Testing
         }
     }
 }
+
+@Suite struct SigningTime {
+    @Test func amzDateIsUTCBasicFormat() {
+        #expect(AWSClient.amzDate(epochSeconds: 1_440_938_160) == "20150830T123600Z")
+    }
+}
