@@ -88,6 +88,11 @@ public final class AWSClient {
     public var maxBackoffMilliseconds = 20_000
     /// Per-attempt timeout when the caller gives none.
     public var defaultTimeoutMilliseconds = 10_000
+    /// The current invocation's deadline (epoch ms), set by the run loop before each event:
+    /// calls that name no deadline of their own (memory reads and writes) stop retrying,
+    /// and time out, `invocationMarginMilliseconds` before it.
+    public var invocationDeadlineMilliseconds: Int64?
+    public var invocationMarginMilliseconds: Int64 = 300
 
     public init(http: HTTPClient, credentials: CredentialProvider, logger: Logger, environment: [String: String]) {
         self.http = http
@@ -105,6 +110,7 @@ public final class AWSClient {
     public func send(_ request: AWSRequest, signer: SigV4Signer, bearerToken: String? = nil,
                      deadlineMilliseconds: Int64? = nil, timeoutMilliseconds: Int? = nil) throws(AWSError) -> HTTPClientResponse
     {
+        let deadlineMilliseconds = deadlineMilliseconds ?? invocationDeadlineMilliseconds.map { $0 - invocationMarginMilliseconds }
         var attempt = 0
         while true {
             attempt += 1

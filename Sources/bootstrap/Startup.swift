@@ -14,7 +14,7 @@ struct StartupError: Error {
 /// The expensive work, done once per sandbox: configuration, credentials and
 /// connections, memory, model, persona.
 enum Startup {
-    static func makeApp(environment: [String: String], logger: Logger) throws(StartupError) -> TwinApp {
+    static func makeApp(environment: [String: String], logger: Logger) throws(StartupError) -> (TwinApp, AWSClient) {
         let config: TwinConfig
         do {
             config = try TwinConfig.fromEnvironment(environment)
@@ -39,7 +39,7 @@ enum Startup {
         let prompt = Persona.systemPrompt(config: config, logger: logger, environment: environment)
         logger.info("twin ready", [("storage", .string(store.storageName)), ("model", .string(config.modelID)),
                                    ("bedrockRegion", .string(config.bedrockRegion))])
-        return TwinApp(twin: Twin(config: config, store: store, model: model, systemPrompt: prompt))
+        return (TwinApp(twin: Twin(config: config, store: store, model: model, systemPrompt: prompt)), aws)
     }
 
     static func makeStore(_ config: TwinConfig, aws: AWSClient, environment: [String: String]) throws(MemoryError) -> ConversationStore {

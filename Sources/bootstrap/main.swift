@@ -2,6 +2,7 @@
 #if canImport(Glibc)
 import Glibc
 #endif
+import AWSCore
 import CurlHTTP
 import LambdaRuntime
 import Observability
@@ -19,8 +20,9 @@ do {
 }
 
 let app: TwinApp
+let aws: AWSClient
 do {
-    app = try Startup.makeApp(environment: environment, logger: logger)
+    (app, aws) = try Startup.makeApp(environment: environment, logger: logger)
 } catch {
     // Lambda shows this as the init error; the non-zero exit makes it restart the sandbox.
     logger.log(.fatal, "start-up failed: \(error.message)")
@@ -30,7 +32,9 @@ do {
 
 do {
     try LambdaRunLoop.run(client: runtime, logger: logger) { invocation, log in
-        app.handle(invocation, logger: log)
+        aws.invocationDeadlineMilliseconds = invocation.context.deadlineMilliseconds
+        aws.logger = log
+        return app.handle(invocation, logger: log)
     }
 } catch {
     logger.log(.fatal, "the Runtime API failed: \(error.message)")
