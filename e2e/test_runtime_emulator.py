@@ -253,3 +253,12 @@ def test_without_runtime_api_the_binary_says_what_is_missing(bootstrap_binary):
     r = subprocess.run([bootstrap_binary], env={"PATH": os.environ["PATH"]}, capture_output=True, text=True, timeout=10)
     assert r.returncode != 0
     assert "AWS_LAMBDA_RUNTIME_API" in r.stdout + r.stderr
+
+
+def test_an_idle_poll_answered_408_is_simply_repeated(tmp_path, bedrock, bootstrap_binary):
+    # With --timeout 1 the emulator answers an idle /next with HTTP 408 every second.
+    with Emulator(timeout=1) as emu:
+        with Function(emu, env=function_env(tmp_path, bedrock), binary=bootstrap_binary) as fn:
+            time.sleep(2.5)
+            assert fn.proc.poll() is None, fn.log
+            assert body_of(invoke_event(emu, "health.json"))["status"] == "healthy"

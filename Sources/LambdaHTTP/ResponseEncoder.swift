@@ -21,14 +21,13 @@ public enum ResponseEncoder {
             headers.remove("set-cookie")
             members.append(("headers", singleValueHeaders(headers, join: true)))
             members.append(("cookies", .array(cookies.map(JSON.string))))
-        case .alb(let multiValue):
-            // ALB wants the status line's text and exactly the header map its mode uses.
+        case .alb:
+            // ALB wants the status line's text. It reads `multiValueHeaders` when the target group
+            // has multi-value headers on and `headers` otherwise, ignoring the other: both are sent,
+            // as aws-lambda-rust-runtime does, so a mode the event did not reveal still gets its map.
             members.append(("statusDescription", .string("\(response.status) \(reasonPhrase(response.status))")))
-            if multiValue {
-                members.append(("multiValueHeaders", multiValueHeaders(response.headers)))
-            } else {
-                members.append(("headers", singleValueHeaders(response.headers, join: false)))
-            }
+            members.append(("headers", singleValueHeaders(response.headers, join: false)))
+            members.append(("multiValueHeaders", multiValueHeaders(response.headers)))
         }
         members.append(("body", .string(body)))
         members.append(("isBase64Encoded", .bool(isBase64)))

@@ -37,12 +37,13 @@ import Testing
         }
     }
 
-    @Test func albHasStatusDescriptionAndTheModesHeaderMap() {
-        let single = ResponseEncoder.encode(response, for: .alb(multiValue: false))
-        #expect(single["statusDescription"]?.string == "201 Created")
-        #expect(single["headers"] != nil && single["multiValueHeaders"] == nil)
-        let multi = ResponseEncoder.encode(response, for: .alb(multiValue: true))
-        #expect(multi["multiValueHeaders"]?["Set-Cookie"]?.array?.count == 2 && multi["headers"] == nil)
+    @Test func albHasStatusDescriptionAndBothHeaderMaps() {
+        for mode in [false, true] {
+            let json = ResponseEncoder.encode(response, for: .alb(multiValue: mode))
+            #expect(json["statusDescription"]?.string == "201 Created")
+            #expect(json["headers"]?["X-Trace"]?.string == "t")
+            #expect(json["multiValueHeaders"]?["Set-Cookie"]?.array?.count == 2)
+        }
     }
 
     @Test func binaryBodiesAreBase64() {
@@ -66,5 +67,32 @@ import Testing
         #expect(Base64.encode(Array("foobar".utf8)) == "Zm9vYmFy")
         #expect(Base64.decode("Zm9vYg==") == Array("foob".utf8))
         #expect(Base64.decode("not*base64") == nil)
+    }
+}
+
+/// Our encodings carry the fields of the response samples other runtimes test with.
+@Suite struct ResponseShapesMatchPeerSamples {
+    func keys(_ name: String) throws -> Set<String> {
+        Set(try JSON.parse(try Fixtures.bytes(name)).object!.map(\.0))
+    }
+
+    func encodedKeys(_ shape: EventShape) -> Set<String> {
+        var r = HTTPResponse.json(["ok": true])
+        r.headers.add("Set-Cookie", "a=1")
+        return Set(ResponseEncoder.encode(r, for: shape).object!.map(\.0))
+    }
+
+    @Test func apiGatewayV1() throws {
+        #expect(try keys("aws-lambda-go/apigw-response.json").isSubset(of: encodedKeys(.apiGatewayV1(multiValue: true))))
+    }
+
+    @Test func functionURL() throws {
+        #expect(try keys("aws-lambda-go/lambda-urls-response.json").isSubset(of: encodedKeys(.functionURL)))
+    }
+
+    @Test func alb() throws {
+        let sample = try keys("aws-lambda-go/alb-lambda-target-response.json")
+        let ours = encodedKeys(.alb(multiValue: sample.contains("multiValueHeaders")))
+        #expect(sample.isSubset(of: ours), "\(sample.subtracting(ours))")
     }
 }
