@@ -30,14 +30,14 @@ public enum EventDecoder {
         }
         let context = event["requestContext"]
         if let elb = context?["elb"], !elb.isNull {
-            return try decodeALB(event)
+            return decodeALB(event)
         }
         // Checked before `httpMethod`: Function URL events from some front ends carry both.
         if event["version"]?.string == "2.0" || event["rawPath"]?.string != nil || context?["http"]?["method"]?.string != nil {
-            return try decodeV2(event)
+            return decodeV2(event)
         }
         if event["httpMethod"]?.string != nil {
-            return try decodeV1(event)
+            return decodeV1(event)
         }
         let keys = event.object!.prefix(8).map(\.0).joined(separator: ", ")
         throw EventDecodingError(message: "unrecognised event (keys: \(keys)); \(EventDecodingError.expected)")
@@ -45,7 +45,7 @@ public enum EventDecoder {
 
     // MARK: API Gateway REST API, payload 1.0
 
-    static func decodeV1(_ event: JSON) throws(EventDecodingError) -> HTTPRequest {
+    static func decodeV1(_ event: JSON) -> HTTPRequest {
         let method = event["httpMethod"]?.string ?? ""
         let context = event["requestContext"]
         let rawPath = event["path"]?.string ?? context?["path"]?.string ?? "/"
@@ -55,7 +55,7 @@ public enum EventDecoder {
         if let stage = context?["stage"]?.string, stage != "$default", rawPath == context?["path"]?.string {
             path = strip(stage: stage, from: rawPath)
         }
-        let headers = mergedHeaders(single: event["headers"], multi: event["multiValueHeaders"], decode: false)
+        let headers = mergedHeaders(single: event["headers"], multi: event["multiValueHeaders"])
         let query = mergedQuery(single: event["queryStringParameters"], multi: event["multiValueQueryStringParameters"], decode: false)
         return HTTPRequest(
             method: method, path: path.isEmpty ? "/" : path, rawPath: rawPath, headers: headers, query: query,
@@ -66,7 +66,7 @@ public enum EventDecoder {
 
     // MARK: API Gateway HTTP API payload 2.0, and Function URLs
 
-    static func decodeV2(_ event: JSON) throws(EventDecodingError) -> HTTPRequest {
+    static func decodeV2(_ event: JSON) -> HTTPRequest {
         let context = event["requestContext"]
         let http = context?["http"]
         // The method lives in requestContext.http; a top-level httpMethod may be a front end's constant.
@@ -99,11 +99,11 @@ public enum EventDecoder {
 
     // MARK: Application Load Balancer
 
-    static func decodeALB(_ event: JSON) throws(EventDecodingError) -> HTTPRequest {
+    static func decodeALB(_ event: JSON) -> HTTPRequest {
         let multiValue = event["multiValueHeaders"]?.object != nil
         let rawPath = event["path"]?.string ?? "/"
+        let headers = mergedHeaders(single: event["headers"], multi: event["multiValueHeaders"])
         // ALB passes the path and query as the client sent them, still percent-encoded.
-        let headers = mergedHeaders(single: event["headers"], multi: event["multiValueHeaders"], decode: false)
         let query = mergedQuery(single: event["queryStringParameters"], multi: event["multiValueQueryStringParameters"], decode: true)
         let forwarded = headers["x-forwarded-for"]?.split(separator: ",").first.map { String($0.drop { $0 == " " }) }
         return HTTPRequest(
@@ -123,7 +123,7 @@ public enum EventDecoder {
     }
 
     /// Headers from `multiValueHeaders` when present (they are a superset), else `headers`.
-    static func mergedHeaders(single: JSON?, multi: JSON?, decode: Bool) -> HTTPHeaders {
+    static func mergedHeaders(single: JSON?, multi: JSON?) -> HTTPHeaders {
         var headers = HTTPHeaders()
         if let multi = multi?.object, !multi.isEmpty {
             for (name, values) in multi {
