@@ -53,6 +53,8 @@ public struct HTTPClientError: Error, CustomStringConvertible, Sendable {
 public final class HTTPClient {
     private let handle: UnsafeMutableRawPointer
     private let caBundle: String?
+    /// The socket curl opened last (written by the C socket callback).
+    private let lastSocket = UnsafeMutablePointer<Int32>.allocate(capacity: 1)
 
     /// - Parameter caBundle: the CA file for HTTPS; nil finds one (`SSL_CERT_FILE`, Amazon Linux's, Debian's).
     public init(caBundle: String? = HTTPClient.defaultCABundle()) {
@@ -60,9 +62,13 @@ public final class HTTPClient {
         guard let h = curl_easy_init() else { fatalError("curl_easy_init failed: out of memory") }
         self.handle = h
         self.caBundle = caBundle
+        lastSocket.initialize(to: -1)
     }
 
-    deinit { curl_easy_cleanup(handle) }
+    deinit {
+        curl_easy_cleanup(handle)
+        lastSocket.deallocate()
+    }
 
     /// The CA bundle HTTPS verifies against. Verification is never turned off.
     public static func defaultCABundle(environment: [String: String] = Environment.all) -> String? {
@@ -89,7 +95,7 @@ public final class HTTPClient {
         cshim_setopt_string(h, CURLOPT_URL, request.url)
         cshim_setopt_long(h, CURLOPT_NOSIGNAL, 1)
         cshim_setopt_long(h, CURLOPT_TCP_NODELAY, 1)
-        cshim_use_lowlatency_sockets(h)
+        cshim_use_lowlatency_sockets(h, lastSocket)
         cshim_setopt_long(h, CURLOPT_CONNECTTIMEOUT_MS, 10_000)
         cshim_setopt_long(h, CURLOPT_TIMEOUT_MS, request.timeoutMilliseconds.map { max(1, $0) } ?? 0)
         cshim_setopt_long(h, CURLOPT_SSL_VERIFYPEER, 1)

@@ -39,9 +39,13 @@ int cshim_quickack_after_send(CURL *h, curl_infotype type, char *data, size_t si
 /// mode). A peer that writes a response's head and body apart with Nagle on, as the
 /// local Runtime API emulator does, then does not wait ~40 ms for our ACK. libcurl's
 /// debug callback is the hook that runs right after it writes; nothing is printed.
-static inline CURLcode cshim_use_lowlatency_sockets(CURL *h) {
+/// `last_socket` (owned by the caller, one per handle) remembers the socket curl opened
+/// last, for when curl does not report the active one.
+static inline CURLcode cshim_use_lowlatency_sockets(CURL *h, int *last_socket) {
     curl_easy_setopt(h, CURLOPT_DEBUGFUNCTION, cshim_quickack_after_send);
+    curl_easy_setopt(h, CURLOPT_DEBUGDATA, last_socket);
     curl_easy_setopt(h, CURLOPT_VERBOSE, 1L);
+    curl_easy_setopt(h, CURLOPT_SOCKOPTDATA, last_socket);
     return curl_easy_setopt(h, CURLOPT_SOCKOPTFUNCTION, cshim_sockopt_lowlatency);
 }
 
