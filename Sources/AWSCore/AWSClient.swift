@@ -116,7 +116,7 @@ public final class AWSClient {
             attempt += 1
             var timeout = timeoutMilliseconds ?? defaultTimeoutMilliseconds
             if let deadline = deadlineMilliseconds {
-                let left = Int(deadline - AWSClient.nowMilliseconds())
+                let left = Int(deadline - WallClock.nowMilliseconds())
                 if left <= 0 {
                     throw AWSError(kind: .deadline, code: "DeadlineExceeded", message: "no time left before the invocation's deadline")
                 }
@@ -129,7 +129,7 @@ public final class AWSClient {
             case .failure(let e): error = e
             }
             if error.kind == .transport, error.code == "Timeout", let deadline = deadlineMilliseconds,
-               AWSClient.nowMilliseconds() >= deadline - 5
+               WallClock.nowMilliseconds() >= deadline - 5
             {
                 throw AWSError(kind: .deadline, code: "DeadlineExceeded", message: "the call did not finish before the invocation's deadline")
             }
@@ -137,7 +137,7 @@ public final class AWSClient {
             guard error.isRetryable, attempt < maxAttempts else { throw error }
             let ceiling = min(maxBackoffMilliseconds, backoffBaseMilliseconds << min(attempt, 16))
             let delay = Int.random(in: 0...ceiling)
-            if let deadline = deadlineMilliseconds, AWSClient.nowMilliseconds() + Int64(delay) + 50 >= deadline {
+            if let deadline = deadlineMilliseconds, WallClock.nowMilliseconds() + Int64(delay) + 50 >= deadline {
                 throw error  // another try could not finish in time
             }
             logger.warn("AWS call failed, retrying", [("code", .string(error.code)), ("attempt", .number(Double(attempt))),
@@ -175,8 +175,6 @@ public final class AWSClient {
             return .failure(AWSError(kind: .transport, code: error.kind == .timeout ? "Timeout" : "NetworkError", message: error.description))
         }
     }
-
-    static func nowMilliseconds() -> Int64 { WallClock.nowMilliseconds() }
 
     /// The current time as SigV4 wants it: `yyyyMMdd'T'HHmmss'Z'`.
     public static func amzDate(epochSeconds: Int = Int(time(nil))) -> String {

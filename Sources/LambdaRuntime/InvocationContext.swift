@@ -46,9 +46,8 @@ public struct InvocationContext: Sendable {
     }
 
     /// Milliseconds left before the deadline (negative once passed); nil when there is no deadline.
-    public func remainingMilliseconds(now: Int64 = InvocationContext.nowMilliseconds()) -> Int64? {
+    public func remainingMilliseconds(now: Int64 = WallClock.nowMilliseconds()) -> Int64? {
         deadlineMilliseconds.map { $0 - now }
     }
 
-    public static func nowMilliseconds() -> Int64 { WallClock.nowMilliseconds() }
 }

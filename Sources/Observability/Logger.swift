@@ -111,9 +111,6 @@ public struct Logger: Sendable {
     public func warn(_ m: @autoclosure () -> String, _ f: @autoclosure () -> [(String, JSON)] = []) { log(.warn, m(), f()) }
     public func error(_ m: @autoclosure () -> String, _ f: @autoclosure () -> [(String, JSON)] = []) { log(.error, m(), f()) }
 
-    /// Wall-clock epoch milliseconds.
-    public static func nowMilliseconds() -> Int64 { WallClock.nowMilliseconds() }
-
     /// RFC 3339 UTC time with milliseconds, e.g. `2026-11-22T03:51:10.123Z`.
     public static func timestamp() -> String {
         let now = WallClock.nowMilliseconds()

@@ -55,7 +55,7 @@ public final class TwinApp {
 
     /// Routes one request: CORS preflight, the route, errors as `{"detail": ...}`, CORS headers on every answer.
     public func handle(_ request: HTTPRequest, context: RequestContext) -> HTTPResponse {
-        let started = InvocationContext.nowMilliseconds()
+        let started = WallClock.nowMilliseconds()
         var response: HTTPResponse
         if let preflight = cors.preflightResponse(for: request) {
             response = preflight
@@ -73,7 +73,7 @@ public final class TwinApp {
         if request.method == "HEAD" { response.body = [] }
         context.logger.info("\(request.method) \(request.path) \(response.status)", [
             ("method", .string(request.method)), ("path", .string(request.path)), ("status", .number(Double(response.status))),
-            ("event", .string(request.shape.name)), ("durationMs", .number(Double(InvocationContext.nowMilliseconds() - started))),
+            ("event", .string(request.shape.name)), ("durationMs", .number(Double(WallClock.nowMilliseconds() - started))),
         ])
         return response
     }

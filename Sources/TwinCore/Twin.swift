@@ -54,9 +54,9 @@ public final class Twin {
 
         let prompt = ChatPrompt(system: systemPrompt, history: history, userMessage: message,
                                 modelID: modelID, deadlineMilliseconds: deadlineMilliseconds)
-        let started = Logger.nowMilliseconds()
+        let started = WallClock.nowMilliseconds()
         let completion = try model.complete(prompt)
-        let latency = Logger.nowMilliseconds() - started
+        let latency = WallClock.nowMilliseconds() - started
 
         let userTime = Twin.timestamp()
         let turn = [
@@ -81,7 +81,7 @@ public final class Twin {
                       ("EstimatedCostUSD", cost ?? 0, .none)],
                      dimensions: [("Model", completion.modelID)],
                      properties: logger.requestID.map { [("requestId", .string($0))] } ?? [],
-                     timestampMilliseconds: Logger.nowMilliseconds())
+                     timestampMilliseconds: WallClock.nowMilliseconds())
         return ChatResult(response: completion.text, sessionID: session, completion: completion, estimatedCostUSD: cost)
     }
 
