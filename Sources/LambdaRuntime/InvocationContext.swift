@@ -49,5 +49,4 @@ public struct InvocationContext: Sendable {
     public func remainingMilliseconds(now: Int64 = WallClock.nowMilliseconds()) -> Int64? {
         deadlineMilliseconds.map { $0 - now }
     }
-
 }
